@@ -27,5 +27,7 @@ if(MEDIAJOBS_NO_EXCEPTIONS)
   # Asio 1.22 builds without exceptions/RTTI only with these; the throw_exception it then needs
   # is supplied by mediajobs/asio/config.hpp.
   target_compile_options(mediajobs_dev_flags INTERFACE -fno-exceptions -fno-rtti)
-  target_compile_definitions(mediajobs_dev_flags INTERFACE ASIO_NO_EXCEPTIONS ASIO_NO_TYPEID)
+  # doctest refuses to build without exceptions unless told to keep its asserts anyway.
+  target_compile_definitions(mediajobs_dev_flags INTERFACE ASIO_NO_EXCEPTIONS ASIO_NO_TYPEID
+                             DOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS)
 endif()

@@ -62,7 +62,7 @@ TEST_CASE("default result is a value-initialised value") {
 }
 
 TEST_CASE("in_place construction") {
-  result<std::string> r(std::in_place, 3, 'x');
+  result<std::string> r(std::in_place, std::size_t{3}, 'x');
   CHECK(*r == "xxx");
 }
 

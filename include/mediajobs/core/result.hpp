@@ -198,7 +198,7 @@ class [[nodiscard]] result {
     return *this;
   }
 
-  constexpr ~result() { destroy(); }
+  ~result() { destroy(); }  // not constexpr: error (unique_ptr) has no constexpr destructor in C++20
 
   // --- observers ----------------------------------------------------------------------------
   [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
@@ -297,7 +297,7 @@ class [[nodiscard]] result {
     }
   }
 
-  constexpr void destroy() noexcept {
+  void destroy() noexcept {
     if (has_)
       val_.~T();
     else
