@@ -3,6 +3,8 @@
 #   find_package      configure/build/run consumers/find_package against PREFIX
 #   add_subdirectory  configure/build/run consumers/add_subdirectory over SOURCE_DIR
 #   pkg_config        compile consumers/main.cpp with `pkg-config --cflags --libs mediajobs`
+#   conan_test_package  build packaging/conan/test_package against PREFIX and run it
+#   vcpkg_usage       build a project made of the vcpkg port's usage lines against PREFIX
 function(run)
   execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -37,6 +39,38 @@ elseif(ACTION STREQUAL "find_package" OR ACTION STREQUAL "add_subdirectory")
   message(STATUS "${LAST_OUTPUT}")
   run(${CMAKE_COMMAND} --build "${WORK}")
   check_program("${WORK}/consumer")
+elseif(ACTION STREQUAL "conan_test_package" OR ACTION STREQUAL "vcpkg_usage")
+  file(REMOVE_RECURSE "${WORK}")
+  if(ACTION STREQUAL "conan_test_package")
+    set(src "${SOURCE_DIR}/packaging/conan/test_package")
+    set(exe "${WORK}/test_package")
+  else()
+    # A project whose CMake lines are exactly the ones the port's usage file tells users to write.
+    file(STRINGS "${SOURCE_DIR}/packaging/vcpkg/mediajobs/usage" lines REGEX "^  [a-z_]+\\(")
+    if(NOT lines)
+      message(FATAL_ERROR "no CMake lines found in the vcpkg usage file")
+    endif()
+    set(src "${WORK}/src")
+    file(MAKE_DIRECTORY "${src}")
+    list(JOIN lines "\n" body)
+    file(WRITE "${src}/CMakeLists.txt"
+      "cmake_minimum_required(VERSION 3.25)\nproject(vcpkg_usage LANGUAGES CXX)\n"
+      "add_executable(main \"${CONSUMERS}/main.cpp\")\n${body}\n")
+    set(exe "${WORK}/build/main")
+  endif()
+  set(bin "${WORK}/build")
+  run(${CMAKE_COMMAND} -S "${src}" -B "${bin}" -G "${GENERATOR}" -DCMAKE_CXX_COMPILER=${CXX}
+      -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_RUNTIME_OUTPUT_DIRECTORY=${bin})
+  run(${CMAKE_COMMAND} --build "${bin}")
+  if(ACTION STREQUAL "conan_test_package")
+    run("${bin}/test_package")
+    if(NOT LAST_OUTPUT MATCHES "mediajobs test_package ok")
+      message(FATAL_ERROR "test_package printed: ${LAST_OUTPUT}")
+    endif()
+    message(STATUS "${LAST_OUTPUT}")
+  else()
+    check_program("${bin}/main")
+  endif()
 elseif(ACTION STREQUAL "pkg_config")
   find_program(PKG_CONFIG NAMES pkg-config pkgconf REQUIRED)
   set(ENV{PKG_CONFIG_PATH} "${PREFIX}/share/pkgconfig")
