@@ -119,3 +119,16 @@ TEST_CASE("errors differing only in status or kind compare unequal") {
   CHECK(make_error(error_kind::timeout) == make_error(error_kind::timeout));
   CHECK_FALSE(make_error(error_kind::timeout, "x") == make_error(error_kind::timeout));
 }
+
+TEST_CASE("request_not_sent is carried, copied, compared and reported") {
+  error e = make_error(error_kind::transport, "connection refused").mark_not_sent();
+  CHECK(e.request_not_sent());
+  CHECK(e.message() == "transport error: connection refused; request not sent");
+  const error copy = e;
+  CHECK(copy.request_not_sent());
+  CHECK(copy == e);
+  CHECK_FALSE(make_error(error_kind::transport, "connection refused") == e);
+  CHECK_FALSE(make_error(error_kind::transport).request_not_sent());
+  error moved = std::move(e);
+  CHECK(moved.request_not_sent());
+}

@@ -223,3 +223,4 @@ TEST_CASE("value() on an error ends the process on the documented path when not 
   CHECK(err.find("mediajobs: result::value() called on an error: timeout error: no answer") != std::string::npos);
 #endif
 }
+

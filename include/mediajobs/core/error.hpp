@@ -75,12 +75,13 @@ class error {
     if (!detail.empty()) ext().detail = std::move(detail);
   }
 
-  error(const error& other) : kind_(other.kind_), status_(other.status_) {
+  error(const error& other) : kind_(other.kind_), not_sent_(other.not_sent_), status_(other.status_) {
     if (other.ext_) ext_ = std::make_unique<extra>(*other.ext_);
   }
   error& operator=(const error& other) {
     if (this != &other) {
       kind_ = other.kind_;
+      not_sent_ = other.not_sent_;
       status_ = other.status_;
       ext_ = other.ext_ ? std::make_unique<extra>(*other.ext_) : nullptr;
     }
@@ -92,6 +93,10 @@ class error {
 
   // --- what ---------------------------------------------------------------------------------
   [[nodiscard]] error_kind kind() const noexcept { return kind_; }
+  /// True when the transport knows that no byte of the request reached the network (DNS,
+  /// connect or TLS handshake failed; https not built in). Only then may a request that is not
+  /// idempotent be repeated without risking a second job. Transports set it with mark_not_sent().
+  [[nodiscard]] bool request_not_sent() const noexcept { return not_sent_; }
   /// HTTP status of the response that caused this error; 0 when there was none.
   [[nodiscard]] int http_status() const noexcept { return status_; }
   /// Our own description of the failure ("expected string, got number").
@@ -123,6 +128,10 @@ class error {
   // --- builders (each returns *this, so they chain on temporaries too) ----------------------
   error& with_http_status(int status) & noexcept {
     status_ = status;
+    return *this;
+  }
+  error& mark_not_sent() & noexcept {
+    not_sent_ = true;
     return *this;
   }
   error& with_service(std::string code, std::string message) & {
@@ -160,6 +169,7 @@ class error {
     return *this;
   }
   error&& with_http_status(int s) && noexcept { return std::move(with_http_status(s)); }
+  error&& mark_not_sent() && noexcept { return std::move(mark_not_sent()); }
   error&& with_service(std::string c, std::string m) && { return std::move(with_service(std::move(c), std::move(m))); }
   error&& with_request_id(std::string id) && { return std::move(with_request_id(std::move(id))); }
   error&& with_retry_after(std::chrono::milliseconds d) && { return std::move(with_retry_after(d)); }
@@ -231,11 +241,15 @@ class error {
         out += " ms";
       }
     }
+    if (not_sent_) {
+      sep();
+      out += "request not sent";
+    }
     return out;
   }
 
   friend bool operator==(const error& a, const error& b) noexcept {
-    if (a.kind_ != b.kind_ || a.status_ != b.status_) return false;
+    if (a.kind_ != b.kind_ || a.status_ != b.status_ || a.not_sent_ != b.not_sent_) return false;
     if (!a.ext_ || !b.ext_) return !a.ext_ && !b.ext_;
     return *a.ext_ == *b.ext_;
   }
@@ -270,6 +284,7 @@ class error {
   }
 
   error_kind kind_ = error_kind::none;
+  bool not_sent_ = false;  // in the padding: error stays 16 bytes
   int status_ = 0;
   std::unique_ptr<extra> ext_;
 };

@@ -139,32 +139,20 @@ class [[nodiscard]] result {
   }
 
   template <class... Args>
-  constexpr explicit result(unexpect_t, Args&&... args) : has_(false) {
-    ::new (static_cast<void*>(std::addressof(err_))) error_type(std::forward<Args>(args)...);
-  }
+  constexpr explicit result(unexpect_t, Args&&... args) : has_(false), err_(std::forward<Args>(args)...) {}
 
-  constexpr result(const unexpected_type& u) : has_(false) {  // NOLINT: implicit like std::expected
-    ::new (static_cast<void*>(std::addressof(err_))) error_type(u.error());
-  }
-  constexpr result(unexpected_type&& u) noexcept : has_(false) {  // NOLINT
-    ::new (static_cast<void*>(std::addressof(err_))) error_type(std::move(u).error());
-  }
+  constexpr result(const unexpected_type& u) : has_(false), err_(u.error()) {}  // NOLINT: implicit like std::expected
+  constexpr result(unexpected_type&& u) noexcept : has_(false), err_(std::move(u).error()) {}  // NOLINT
 
   constexpr result(const result& o)
     requires std::is_copy_constructible_v<T>
-      : has_(o.has_) {
-    if (has_)
-      ::new (static_cast<void*>(std::addressof(val_))) T(o.val_);
-    else
-      ::new (static_cast<void*>(std::addressof(err_))) error_type(o.err_);
+      : has_(o.has_), err_(o.err_) {
+    if (has_) ::new (static_cast<void*>(std::addressof(val_))) T(o.val_);
   }
   constexpr result(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
     requires std::is_move_constructible_v<T>
-      : has_(o.has_) {
-    if (has_)
-      ::new (static_cast<void*>(std::addressof(val_))) T(std::move(o.val_));
-    else
-      ::new (static_cast<void*>(std::addressof(err_))) error_type(std::move(o.err_));
+      : has_(o.has_), err_(std::move(o.err_)) {
+    if (has_) ::new (static_cast<void*>(std::addressof(val_))) T(std::move(o.val_));
   }
 
   constexpr result& operator=(const result& o)
@@ -175,10 +163,14 @@ class [[nodiscard]] result {
       val_ = o.val_;
     } else if (!has_ && !o.has_) {
       err_ = o.err_;
-    } else {
-      result tmp(o);
+    } else if (has_) {  // value -> error
+      error_type e(o.err_);
       destroy();
-      construct_from(std::move(tmp));
+      err_ = std::move(e);
+    } else {  // error -> value
+      ::new (static_cast<void*>(std::addressof(val_))) T(o.val_);
+      has_ = true;
+      err_ = error_type{};
     }
     return *this;
   }
@@ -191,9 +183,13 @@ class [[nodiscard]] result {
       val_ = std::move(o.val_);
     } else if (!has_ && !o.has_) {
       err_ = std::move(o.err_);
-    } else {
+    } else if (has_) {  // value -> error
       destroy();
-      construct_from(std::move(o));
+      err_ = std::move(o.err_);
+    } else {  // error -> value
+      ::new (static_cast<void*>(std::addressof(val_))) T(std::move(o.val_));
+      has_ = true;
+      err_ = error_type{};
     }
     return *this;
   }
@@ -298,24 +294,21 @@ class [[nodiscard]] result {
   }
 
   void destroy() noexcept {
-    if (has_)
+    if (has_) {
       val_.~T();
-    else
-      err_.~error_type();
-  }
-  constexpr void construct_from(result&& o) {
-    has_ = o.has_;
-    if (has_)
-      ::new (static_cast<void*>(std::addressof(val_))) T(std::move(o.val_));
-    else
-      ::new (static_cast<void*>(std::addressof(err_))) error_type(std::move(o.err_));
+      has_ = false;
+    }
   }
 
+  // The value lives in a union (constructed only when has_); the error is a plain member, always
+  // constructed (an empty error is 16 bytes and allocates nothing). Keeping the error out of the
+  // union costs those 16 bytes but spares users GCC 12's false -Wmaybe-uninitialized warnings at
+  // -O3, which a union of both members triggers when a result is passed by value.
   union {
     T val_;
-    error_type err_;
   };
-  bool has_;
+  bool has_;  // before err_: fills the padding after a small T
+  error_type err_;
 
   template <class U>
   friend class result;
