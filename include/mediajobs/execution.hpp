@@ -105,7 +105,10 @@ class task_operation {
   ~task_operation() = default;
 
   void start() & noexcept {
-    std::stop_token stop = bridge_.attach(exec::stop_token_of(exec::env_of(receiver_)));
+    // The environment is kept alive until start() returns: destroying its token before `stop` is
+    // moved on made GCC 12 -O3 report a false -Wuse-after-free inside libstdc++'s stop_token.
+    const auto env = exec::env_of(receiver_);
+    std::stop_token stop = bridge_.attach(exec::stop_token_of(env));
     if constexpr (std::is_void_v<T>) {
       ::mediajobs::start(std::move(task_), [this] { std::move(receiver_).set_value(); }, std::move(stop));
     } else {
