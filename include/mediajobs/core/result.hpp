@@ -155,7 +155,7 @@ class [[nodiscard]] result {
     if (has_) ::new (static_cast<void*>(std::addressof(val_))) T(std::move(o.val_));
   }
 
-  constexpr result& operator=(const result& o)
+  result& operator=(const result& o)
     requires std::is_copy_constructible_v<T> && std::is_copy_assignable_v<T>
   {
     if (this == &o) return *this;
@@ -174,7 +174,7 @@ class [[nodiscard]] result {
     }
     return *this;
   }
-  constexpr result& operator=(result&& o) noexcept(std::is_nothrow_move_constructible_v<T> &&
+  result& operator=(result&& o) noexcept(std::is_nothrow_move_constructible_v<T> &&
                                                    std::is_nothrow_move_assignable_v<T>)
     requires std::is_move_constructible_v<T> && std::is_move_assignable_v<T>
   {
