@@ -40,9 +40,13 @@
 // UTF-8, or an enum value that has no name.
 //
 // Speed: no DOM on the way in or out; keys are matched against compile-time wire keys without
-// allocating (the key after the last match is tried first); strings are scanned 16 bytes at a
-// time; short decimal numbers skip std::from_chars (exact by construction); the writer appends
-// through raw pointers into the caller's buffer and copies precomputed `"key":` prefixes.
+// allocating (the member after the last match is tried first, as raw `"key":` bytes, before the
+// key is even parsed); a variant's struct alternative is picked by a key scan that allocates
+// nothing and stops as soon as the first struct alternative qualifies; strings are scanned 16
+// bytes at a time; short decimal numbers skip std::from_chars (exact by construction), and
+// integral or short decimal doubles skip std::to_chars (same text, see integral_double and
+// short_decimal_double); the writer appends through raw pointers into the caller's buffer (one
+// room check per string, precomputed `"key":` prefixes copied as fixed 16-byte blocks).
 //
 // Thread-safety: read and write are reentrant; they share no state.
 #pragma once
@@ -55,6 +59,7 @@
 #include <mediajobs/reflect/reflect.hpp>
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -75,6 +80,16 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+
+// Hot one-liners of the writer must inline even in big callers (GCC otherwise keeps `put` out of
+// line in the struct writers, a call per character).
+#if defined(__GNUC__)
+#define MEDIAJOBS_JSON_INLINE __attribute__((always_inline)) inline
+#define MEDIAJOBS_JSON_COLD __attribute__((noinline, cold))
+#else
+#define MEDIAJOBS_JSON_INLINE inline
+#define MEDIAJOBS_JSON_COLD
 #endif
 
 namespace mediajobs::json {
@@ -348,6 +363,136 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
+}
+
+// An integral double below 2^53 in magnitude written exactly as std::to_chars(d) plus ".0" would
+// write it (its digits are then the shortest round trip), into out (20 bytes); returns the length,
+// or 0 when d is not such a value or to_chars would pick exponent notation (1e+05): the caller
+// then takes the general path. Keeps the output text identical while skipping the Ryu search.
+inline std::size_t integral_double(char* out, double d) noexcept {
+  if (!(d > -9007199254740992.0 && d < 9007199254740992.0)) return 0;
+  const auto i = static_cast<std::int64_t>(d);
+  if (static_cast<double>(i) != d) return 0;
+  std::uint64_t v = i < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
+  char buf[20];
+  char* p = buf + sizeof buf;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  const auto k = static_cast<std::size_t>(buf + sizeof buf - p);
+  std::size_t zeros = 0;
+  while (zeros + 1 < k && p[k - 1 - zeros] == '0') ++zeros;
+  // to_chars picks the shorter of fixed (k digits) and exponent notation (the significant digits,
+  // a '.' when more than one, "e+NN"), fixed on a tie.
+  const std::size_t significant = k - zeros;
+  if (k > significant + (significant > 1 ? 1 : 0) + 4) return 0;
+  char* o = out;
+  if (std::signbit(d)) *o++ = '-';  // also -0.0, which to_chars writes "-0"
+  std::memcpy(o, p, k);
+  o += k;
+  o[0] = '.';
+  o[1] = '0';
+  return static_cast<std::size_t>(o + 2 - out);
+}
+
+// Wire keys are written without escaping: make sure none needs it.
+template <class T>
+constexpr bool keys_need_no_escape() noexcept {
+  for (std::string_view k : reflect::wire_keys<T>)
+    for (char c : k)
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+  return true;
+}
+
+// Every wire key is printable ASCII without '"' or '\\': then input bytes equal to `"key":` are
+// that key, valid and unescaped, and the reader may match them raw.
+template <class T>
+constexpr bool keys_plain_ascii() noexcept {
+  for (std::string_view k : reflect::wire_keys<T>)
+    for (char c : k)
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F)
+        return false;
+  return true;
+}
+
+// `"key":` for every member of T, built at compile time so a member's key is one copy.
+template <class T>
+constexpr auto make_key_prefixes() noexcept {
+  constexpr std::size_t n = reflect::field_count<T>;
+  constexpr std::size_t chars = [] {
+    std::size_t total = 0;
+    for (std::string_view k : reflect::wire_keys<T>) total += k.size() + 3;
+    return total;
+  }();
+  // 16 spare bytes: a prefix of up to 16 bytes is copied as one fixed 16-byte block.
+  reflect::detail::name_table<n, chars + 16> table{};
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    table.offsets[i] = at;
+    table.chars[at++] = '"';
+    for (char c : reflect::wire_keys<T>[i]) table.chars[at++] = c;
+    table.chars[at++] = '"';
+    table.chars[at++] = ':';
+  }
+  table.offsets[n] = at;
+  return table;
+}
+
+template <class T>
+inline constexpr auto key_prefixes = make_key_prefixes<T>();
+
+// A non-integral double with few decimals (0.4918, 29.97, -14.2) written exactly as
+// std::to_chars(d) writes it (shortest round trip, fixed notation), into out (32 bytes); returns
+// the length, or 0 to take the general path. For k = 1, 2, ... decimals, m = round(|d| * 10^k) is
+// the only candidate (|d| * 10^k < 2^50 keeps the product's error and the round-trip interval
+// both far below 1/2), and m / 10^k == |d| (both exact, so one correctly rounded division) proves
+// that "m e-k" reads back as d: the first such k gives the shortest digits, and the nearest ones,
+// as to_chars does. Powers of two (a lopsided round-trip interval) and values for which to_chars
+// would choose exponent notation go the general way.
+inline std::size_t short_decimal_double(char* out, double d) noexcept {
+  static constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  const double a = std::fabs(d);
+  if (!(a >= 1e-5 && a < 1e9)) return 0;
+  std::uint64_t bits;
+  std::memcpy(&bits, &a, sizeof bits);
+  if ((bits & ((std::uint64_t{1} << 52) - 1)) == 0 || std::nearbyint(a) == a) return 0;  // integral: not here
+  for (std::size_t k = 1; k < std::size(pow10); ++k) {
+    const double x = a * pow10[k];
+    if (x >= 1125899906842624.0) return 0;  // 2^50
+    const double r = std::nearbyint(x);
+    if (r / pow10[k] != a) continue;
+    // m has k decimals: the integer part, then the fraction zero-padded to k digits.
+    auto m = static_cast<std::uint64_t>(r);
+    char digits[24];
+    char* p = digits + sizeof digits;
+    std::size_t n = 0;
+    do {
+      *--p = static_cast<char>('0' + m % 10);
+      m /= 10;
+      ++n;
+    } while (m != 0);
+    while (n < k + 1) {  // at least one integer digit ("0.05")
+      *--p = '0';
+      ++n;
+    }
+    // Fixed is "I.F" (n + 1 chars); exponent notation is the significant digits with a '.' when
+    // more than one, and "e-NN" / "e+NN": to_chars takes the shorter, fixed on a tie.
+    std::size_t lead = 0;
+    while (lead + 1 < n && p[lead] == '0') ++lead;
+    const std::size_t significant = n - lead;
+    if (n + 1 > significant + (significant > 1 ? 1 : 0) + 4) return 0;
+    char* o = out;
+    if (std::signbit(d)) *o++ = '-';
+    const std::size_t int_digits = n - k;
+    std::memcpy(o, p, int_digits);
+    o += int_digits;
+    *o++ = '.';
+    std::memcpy(o, p + int_digits, k);
+    o += k;
+    return static_cast<std::size_t>(o - out);
+  }
+  return 0;
 }
 
 // --- reader ----------------------------------------------------------------------------------------
@@ -865,6 +1010,7 @@ class reader {
   template <class V>
   bool read_vector(V& out) {
     out.clear();
+    out.reserve(4);  // skips the 1 -> 2 -> 4 regrowth (each moving every element) of short arrays
     return for_each_element([&](std::size_t) {
       if constexpr (std::is_same_v<typename V::value_type, bool>) {  // std::vector<bool> has no bool&
         bool b = false;
@@ -905,22 +1051,49 @@ class reader {
       return true;
     }
     for (bool more = true; more;) {
-      if (p_ == end_ || *p_ != '"') {
-        if (p_ == end_) return fail("unexpected end of input");
-        return fail("expected a string key");
-      }
       const char* key_at = p_;
       std::string_view key;
-      if (!parse_string(key)) return false;
-      skip_ws();
-      if (p_ == end_ || *p_ != ':') return fail("expected ':'");
-      ++p_;
-      skip_ws();
+      if (!member_key(key)) return false;
       if (!each(key, key_at)) return false;
       if (!next_or_close('}', more)) return false;
     }
     leave();
     return true;
+  }
+
+  // A member's key and the ':' after it (p_ then at the value).
+  bool member_key(std::string_view& key) {
+    if (p_ == end_ || *p_ != '"') {
+      if (p_ == end_) return fail("unexpected end of input");
+      return fail("expected a string key");
+    }
+    if (!parse_string(key)) return false;
+    skip_ws();
+    if (p_ == end_ || *p_ != ':') return fail("expected ':'");
+    ++p_;
+    skip_ws();
+    return true;
+  }
+
+  // Does the input at p_ start with `prefix`, a key_prefixes entry (16 readable bytes from its
+  // start)? Then the key is that wire key (wire keys need no escape) and the ':' follows.
+  MEDIAJOBS_JSON_INLINE bool at_prefix(std::string_view prefix) const noexcept {
+    const std::size_t len = prefix.size();
+    if constexpr (std::endian::native == std::endian::little) {
+      if (len <= 16 && end_ - p_ >= 16) {
+        std::uint64_t a0, a1, b0, b1;
+        std::memcpy(&a0, p_, 8);
+        std::memcpy(&a1, p_ + 8, 8);
+        std::memcpy(&b0, prefix.data(), 8);
+        std::memcpy(&b1, prefix.data() + 8, 8);
+        // Only the first len bytes count: mask the rest (little-endian: byte i is bits 8i..8i+7).
+        const std::uint64_t m0 = len >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * len)) - 1;
+        const std::uint64_t m1 =
+            len >= 16 ? ~std::uint64_t{0} : len <= 8 ? 0 : (std::uint64_t{1} << (8 * (len - 8))) - 1;
+        return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
+      }
+    }
+    return static_cast<std::size_t>(end_ - p_) >= len && std::memcmp(p_, prefix.data(), len) == 0;
   }
 
   template <class M>
@@ -980,20 +1153,22 @@ class reader {
     constexpr auto required = required_fields<T>();
     constexpr bool any_required = any_true(required);
     const char* object_at = p_;
+    constexpr auto& prefixes = key_prefixes<T>;
     std::array<bool, n> seen{};
     std::size_t hint = 0;
     if constexpr (uf < n) reflect::get<uf>(out).clear();
-    const bool ok = for_each_member([&](std::string_view key, const char* key_at) {
-      const std::size_t idx = match_key<T>(key, hint);
-      if (idx < n) {
-        if (!read_field(out, idx)) {
-          push_key(reflect::wire_keys<T>[idx]);
-          return false;
-        }
-        seen[idx] = true;
-        hint = idx + 1;
-        return true;
+    const auto known = [&](std::size_t idx) {
+      if (!read_field(out, idx)) {
+        push_key(reflect::wire_keys<T>[idx]);
+        return false;
       }
+      seen[idx] = true;
+      hint = idx + 1;
+      return true;
+    };
+    const auto member = [&](std::string_view key, const char* key_at) {
+      const std::size_t idx = match_key<T>(key, hint);
+      if (idx < n) return known(idx);
       if (opt_.error_on_unknown_keys) return fail_at(key_at, "unknown key '" + std::string(key.substr(0, 64)) + "'");
       if constexpr (uf < n) {
         std::string k(key);
@@ -1007,8 +1182,29 @@ class reader {
       } else {
         return skip_member(key);
       }
-    });
-    if (!ok) return false;
+    };
+    // for_each_member, with a shortcut: keys usually come in declaration order, so the raw bytes
+    // `"key":` of the member after the last match are compared first, without parsing the key.
+    if (!expect_kind(token_kind::object) || !enter()) return false;
+    ++p_;
+    skip_ws();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+    } else {
+      for (bool more = true; more;) {
+        if (keys_plain_ascii<T>() && hint < n && hint != uf && at_prefix(prefixes[hint])) {
+          p_ += prefixes[hint].size();
+          skip_ws();
+          if (!known(hint)) return false;
+        } else {
+          const char* key_at = p_;
+          std::string_view key;
+          if (!member_key(key) || !member(key, key_at)) return false;
+        }
+        if (!next_or_close('}', more)) return false;
+      }
+    }
+    leave();
     if constexpr (any_required) {
       for (std::size_t i = 0; i < n; ++i)
         if (required[i] && !seen[i])
@@ -1018,29 +1214,82 @@ class reader {
   }
 
   // --- variants ---------------------------------------------------------------------------------
-  // The top-level keys of the object at p_ (p_ is restored); false on a syntax error.
-  bool object_keys(std::vector<std::string>& keys) {
+  // Per alternative S of a variant: its member count and required-key count when it is a struct.
+  template <class S>
+  static constexpr std::size_t struct_width() noexcept {
+    if constexpr (is_struct<S>)
+      return reflect::field_count<S>;
+    else
+      return 0;
+  }
+  template <class S>
+  static constexpr std::size_t required_count() noexcept {
+    if constexpr (is_struct<S>) {
+      std::size_t n = 0;
+      for (bool r : required_fields<S>()) n += r ? 1 : 0;
+      return n;
+    } else {
+      return 0;
+    }
+  }
+
+  // Marks key as seen for struct alternative S (flags at `seen`); a required key seen for the
+  // first time lowers `missing`.
+  template <class S>
+  static void note_key(std::string_view key, bool* seen, std::size_t& missing) noexcept {
+    if constexpr (is_struct<S>) {
+      constexpr auto required = required_fields<S>();
+      const std::size_t idx = match_key<S>(key, 0);
+      if (idx < required.size() && required[idx] && !seen[idx]) {
+        seen[idx] = true;
+        --missing;
+      }
+    } else {
+      (void)key;
+      (void)seen;
+      (void)missing;
+    }
+  }
+
+  // Scans the keys of the object at p_ (p_ and the depth are restored; nothing is allocated) and
+  // leaves in missing[i] how many required keys of struct alternative i are absent. With
+  // stop_early, stops (stopped = true) as soon as the first struct alternative has all its
+  // required keys: it is then the choice whatever follows. false on a syntax error.
+  template <class... A>
+  bool scan_variant_keys(std::array<std::size_t, sizeof...(A)>& missing, bool stop_early, bool& stopped) {
+    constexpr std::array<std::size_t, sizeof...(A)> widths{struct_width<A>()...};
+    constexpr std::size_t total = (std::size_t{0} + ... + struct_width<A>());
+    constexpr std::size_t first = first_struct_index<A...>();
+    std::array<bool, total + 1> seen{};
+    missing = {required_count<A>()...};
+    stopped = false;
+    if (stop_early && missing[first] == 0) {
+      stopped = true;
+      return true;
+    }
     const char* saved = p_;
     const std::size_t saved_depth = depth_;
     const bool ok = for_each_member([&](std::string_view key, const char*) {
-      keys.emplace_back(key);
+      std::size_t base = 0;
+      std::size_t alt = 0;
+      ((note_key<A>(key, seen.data() + base, missing[alt]), base += widths[alt], ++alt), ...);
+      if (stop_early && missing[first] == 0) {
+        stopped = true;
+        return false;
+      }
       return skip_value();
     });
     p_ = saved;
     depth_ = saved_depth;
-    return ok;
+    return ok || stopped;
   }
 
-  template <class S>
-  static bool has_required_keys(const std::vector<std::string>& keys) {
-    constexpr auto required = required_fields<S>();
-    for (std::size_t i = 0; i < required.size(); ++i) {
-      if (!required[i]) continue;
-      bool found = false;
-      for (const auto& k : keys) found = found || k == reflect::wire_keys<S>[i];
-      if (!found) return false;
-    }
-    return true;
+  template <class... A>
+  static constexpr std::size_t first_struct_index() noexcept {
+    constexpr std::array<bool, sizeof...(A)> is_obj_struct{is_struct<A>...};
+    for (std::size_t i = 0; i < sizeof...(A); ++i)
+      if (is_obj_struct[i]) return i;
+    return 0;
   }
 
   template <class V, std::size_t I>
@@ -1071,11 +1320,26 @@ class reader {
       constexpr std::array<bool, sizeof...(A)> is_obj_struct{is_struct<A>...};
       constexpr std::size_t struct_count = (std::size_t{0} + ... + (is_struct<A> ? 1 : 0));
       if constexpr (struct_count > 1) {
-        std::vector<std::string> keys;
-        if (!object_keys(keys)) return false;
-        const std::array<bool, sizeof...(A)> fits{(is_struct<A> && has_required_keys_if_struct<A>(keys))...};
+        // The first struct alternative whose required keys are all present. When the first struct
+        // alternative qualifies early in the object, it is read at once; only if that read fails
+        // is the object scanned to its end, so that the error is the one the full scan (which
+        // comes first) reports.
+        constexpr std::size_t first = first_struct_index<A...>();
+        std::array<std::size_t, sizeof...(A)> missing{};
+        bool stopped = false;
+        if (!scan_variant_keys<A...>(missing, true, stopped)) return false;
+        if (stopped) {
+          const char* saved = p_;
+          const std::size_t saved_depth = depth_;
+          const std::size_t saved_path = path_rev_.size();
+          if (dispatch_variant<V>(out, first, std::index_sequence_for<A...>{})) return true;
+          p_ = saved;
+          depth_ = saved_depth;
+          path_rev_.resize(saved_path);
+          if (!scan_variant_keys<A...>(missing, false, stopped)) return false;
+        }
         for (std::size_t i = 0; i < none && chosen == none; ++i)
-          if (fits[i]) chosen = i;
+          if (is_obj_struct[i] && missing[i] == 0) chosen = i;
       }
       if (chosen == none) {
         // A map / json::value / unknown_fields alternative, else the first struct.
@@ -1097,14 +1361,6 @@ class reader {
       return fail(std::move(d));
     }
     return dispatch_variant<V>(out, chosen, std::index_sequence_for<A...>{});
-  }
-
-  template <class S>
-  static bool has_required_keys_if_struct(const std::vector<std::string>& keys) {
-    if constexpr (is_struct<S>)
-      return has_required_keys<S>(keys);
-    else
-      return false;
   }
 
   template <class V, std::size_t... I>
@@ -1149,6 +1405,7 @@ class reader {
       case token_kind::array: {
         auto& arr = out.array_ref();
         arr.clear();
+        arr.reserve(4);  // skips the 1 -> 2 -> 4 regrowth (and moves) of small arrays
         return for_each_element([&](std::size_t) {
           arr.emplace_back();
           return read_dom(arr.back());
@@ -1157,6 +1414,7 @@ class reader {
       case token_kind::object: {
         auto& obj = out.object_ref();
         obj.clear();
+        obj.reserve(4);
         return for_each_member([&](std::string_view key, const char*) {
           obj.emplace_back(std::string(key), value());
           if (!read_dom(obj.back().second)) {
@@ -1220,41 +1478,7 @@ class reader {
   std::vector<std::string> path_rev_;
 };
 
-// Wire keys are written without escaping: make sure none needs it.
-template <class T>
-constexpr bool keys_need_no_escape() noexcept {
-  for (std::string_view k : reflect::wire_keys<T>)
-    for (char c : k)
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
-  return true;
-}
-
 // --- writer --------------------------------------------------------------------------------------
-// `"key":` for every member of T, built at compile time so a member's key is one copy.
-template <class T>
-constexpr auto make_key_prefixes() noexcept {
-  constexpr std::size_t n = reflect::field_count<T>;
-  constexpr std::size_t chars = [] {
-    std::size_t total = 0;
-    for (std::string_view k : reflect::wire_keys<T>) total += k.size() + 3;
-    return total;
-  }();
-  reflect::detail::name_table<n, chars> table{};
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    table.offsets[i] = at;
-    table.chars[at++] = '"';
-    for (char c : reflect::wire_keys<T>[i]) table.chars[at++] = c;
-    table.chars[at++] = '"';
-    table.chars[at++] = ':';
-  }
-  table.offsets[n] = at;
-  return table;
-}
-
-template <class T>
-inline constexpr auto key_prefixes = make_key_prefixes<T>();
-
 // Appends to a caller's std::string through raw pointers: the string is grown geometrically
 // while writing and trimmed to the written length at the end (no per-character push_back).
 class writer {
@@ -1342,21 +1566,33 @@ class writer {
 
  private:
   // Room for n more bytes; returns where they go.
-  char* ensure(std::size_t n) {
+  MEDIAJOBS_JSON_INLINE char* ensure(std::size_t n) {
     if (MEDIAJOBS_UNLIKELY(out_.size() - len_ < n)) grow(n);
     return out_.data() + len_;
   }
-  void grow(std::size_t n) {
+  MEDIAJOBS_JSON_COLD void grow(std::size_t n) {
     const std::size_t want = len_ + n;
     out_.resize(want > 2 * out_.size() ? want + 256 : 2 * out_.size());
   }
-  void put(char c) {
+  MEDIAJOBS_JSON_INLINE void put(char c) {
     *ensure(1) = c;
     ++len_;
   }
-  void put(std::string_view s) {
+  MEDIAJOBS_JSON_INLINE void put(std::string_view s) {
     std::memcpy(ensure(s.size()), s.data(), s.size());
     len_ += s.size();
+  }
+  // A `"key":` prefix from key_prefixes (which has 16 readable bytes after every prefix), with a
+  // leading ',' unless first: short ones are a fixed-size copy, no memcpy call.
+  MEDIAJOBS_JSON_INLINE void put_prefix(bool first, std::string_view s) {
+    char* d = ensure(s.size() + 17);
+    *d = ',';
+    d += first ? 0 : 1;
+    if (MEDIAJOBS_LIKELY(s.size() <= 16))
+      std::memcpy(d, s.data(), 16);
+    else
+      std::memcpy(d, s.data(), s.size());
+    len_ += s.size() + (first ? 0 : 1);
   }
 
   bool fail(std::string detail) {
@@ -1413,6 +1649,10 @@ class writer {
   bool write_double(double d) {
     if (!std::isfinite(d)) return fail("NaN or infinity cannot be written as JSON");
     char* buf = ensure(32);
+    if (std::size_t n = integral_double(buf, d); n != 0 || (n = short_decimal_double(buf, d)) != 0) {
+      len_ += n;
+      return true;
+    }
     const auto r = std::to_chars(buf, buf + 30, d);
     const auto n = static_cast<std::size_t>(r.ptr - buf);
     // Keep a double a double when read back: 1.0 is written "1.0", not "1".
@@ -1424,39 +1664,58 @@ class writer {
     return true;
   }
 
+  // One room check for the whole string (its bytes and the quotes); an escape re-checks for its
+  // expansion. Runs without anything to escape are copied whole.
   bool write_string(std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    put('"');
     const char* p = s.data();
-    const char* end = p + s.size();
+    const char* const end = p + s.size();
+    char* d = ensure(s.size() + 2);
+    *d++ = '"';
     for (;;) {
       const char* run = p;
       p = find_special(p, end);
       while (p != end && static_cast<unsigned char>(*p) >= 0x80) {
         const std::size_t n =
             utf8_sequence(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
-        if (n == 0) return fail("invalid UTF-8");
+        if (n == 0) {
+          len_ = static_cast<std::size_t>(d - out_.data());  // the partial text, as before
+          return fail("invalid UTF-8");
+        }
         p = find_special(p + n, end);
       }
-      put(std::string_view(run, static_cast<std::size_t>(p - run)));
+      std::memcpy(d, run, static_cast<std::size_t>(p - run));
+      d += p - run;
       if (p == end) break;
-      const auto c = static_cast<unsigned char>(*p++);
-      switch (c) {
-        case '"': put(std::string_view("\\\"")); break;
-        case '\\': put(std::string_view("\\\\")); break;
-        case '\n': put(std::string_view("\\n")); break;
-        case '\r': put(std::string_view("\\r")); break;
-        case '\t': put(std::string_view("\\t")); break;
-        case '\b': put(std::string_view("\\b")); break;
-        case '\f': put(std::string_view("\\f")); break;
-        default: {
-          const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-          put(std::string_view(esc, 6));
-        }
-      }
+      // An escape is at most 6 bytes for 1: make room for it and the rest of the string.
+      len_ = static_cast<std::size_t>(d - out_.data());
+      d = ensure(6 + static_cast<std::size_t>(end - p) + 1);
+      d += escape_byte(d, static_cast<unsigned char>(*p++));
     }
-    put('"');
+    *d++ = '"';
+    len_ = static_cast<std::size_t>(d - out_.data());
     return true;
+  }
+
+  // Writes the escape of c ('"', '\\' or a control character) at d; returns its length.
+  static std::size_t escape_byte(char* d, unsigned char c) noexcept {
+    static constexpr char hex[] = "0123456789abcdef";
+    d[0] = '\\';
+    switch (c) {
+      case '"': d[1] = '"'; return 2;
+      case '\\': d[1] = '\\'; return 2;
+      case '\n': d[1] = 'n'; return 2;
+      case '\r': d[1] = 'r'; return 2;
+      case '\t': d[1] = 't'; return 2;
+      case '\b': d[1] = 'b'; return 2;
+      case '\f': d[1] = 'f'; return 2;
+      default: break;
+    }
+    d[1] = 'u';
+    d[2] = '0';
+    d[3] = '0';
+    d[4] = hex[c >> 4];
+    d[5] = hex[c & 15];
+    return 6;
   }
 
   template <class T>
@@ -1476,9 +1735,8 @@ class writer {
         } else {
           if constexpr (is_optional<F>)
             if (!field) return true;
-          if (!first) put(',');
+          put_prefix(first, prefixes[idx]);
           first = false;
-          put(prefixes[idx]);
           if (!write(field)) {
             push_key(reflect::wire_keys<T>[idx]);
             return false;
