@@ -80,6 +80,7 @@ TEST_CASE("every kind has a distinct name") {
   CHECK(to_string(error_kind::unauthorized) == "unauthorized");
   CHECK(to_string(error_kind::not_found) == "not_found");
   CHECK(to_string(error_kind::conflict) == "conflict");
+  CHECK(to_string(error_kind::io) == "io");
   CHECK(to_string(static_cast<error_kind>(200)) == "unknown");
 }
 

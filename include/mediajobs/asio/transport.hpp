@@ -1,5 +1,5 @@
 // mediajobs::asio_transport: HTTP/1.1 over TCP (and TLS when built with MEDIAJOBS_WITH_OPENSSL)
-// on Asio. It models both `transport` and `timer` (transport/transport.hpp).
+// on Asio. It models `transport`, `streaming_transport` and `timer` (transport/transport.hpp).
 //
 //   asio::io_context io;                       // yours: run() it, or poll() it once per frame
 //   mediajobs::asio_transport http{io};
@@ -23,6 +23,16 @@
 // `protocol` error. An error raised before any write of the request began carries
 // request_not_sent() (error::mark_not_sent). Timeouts and stops close the socket. The completion
 // is called exactly once.
+//
+// Streaming (async_send_streaming): the parser hands a 2xx body to the sink piece by piece
+// straight from the read buffer (at most 16 KiB a piece, plain TCP or TLS); the next read starts
+// only after the sink has returned, so memory stays bounded by one read buffer whatever the body
+// size, and the options' max_body_bytes does not apply (the sink bounds the body). A non-2xx body
+// is kept in the response, within the limits. A sink error fails the exchange with that error and
+// closes the connection. req.timeout covers the whole exchange, body included: give a large
+// download a large timeout (or 0 for none). The sink runs on a thread running the io_context,
+// inside the transport's strand; the destructor waits for a sink call in progress on another
+// thread, and no sink call starts after the completion was called.
 //
 // Destruction cancels everything in flight: every pending completion is called (with
 // `cancelled`) before the destructor returns, and no completion is called afterwards. With an
@@ -252,6 +262,8 @@ struct invoking_marker {
   int depth = 0;
 };
 inline thread_local invoking_marker tl_invoking{};
+/// Likewise for body sinks (streaming).
+inline thread_local invoking_marker tl_sinking{};
 
 class state : public std::enable_shared_from_this<state> {
  public:
@@ -306,6 +318,28 @@ class state : public std::enable_shared_from_this<state> {
     drained_.notify_all();
   }
 
+  /// Runs `call` (user code of a live operation, e.g. a body sink) unless the operation was
+  /// already completed; the destructor waits for it as for a completion. False when not run.
+  template <class F>
+  bool run_unless_done(operation& op, F&& call) {
+    {
+      std::lock_guard lock(mutex_);
+      if (op.done) return false;
+      ++sinking_;
+    }
+    const invoking_marker saved = tl_sinking;
+    if (tl_sinking.owner == this)
+      ++tl_sinking.depth;
+    else
+      tl_sinking = {this, 1};
+    std::forward<F>(call)();
+    tl_sinking = saved;
+    std::lock_guard lock(mutex_);
+    --sinking_;
+    drained_.notify_all();
+    return true;
+  }
+
   /// Destructor path: completes every live operation with `cancelled` on this thread, waits for
   /// completions running on other threads, and schedules the closing of every socket.
   void shut_down() {
@@ -319,6 +353,12 @@ class state : public std::enable_shared_from_this<state> {
         ++invoking_;
       }
       head_ = nullptr;
+    }
+    {
+      // A sink running on another thread finishes before its completion is called.
+      std::unique_lock lock(mutex_);
+      const int mine = tl_sinking.owner == this ? tl_sinking.depth : 0;
+      drained_.wait(lock, [&] { return sinking_ <= mine; });
     }
     for (auto& op : ops)
       invoke([&] { op->deliver(error{error_kind::cancelled, "the transport was destroyed"}); });
@@ -427,6 +467,7 @@ class state : public std::enable_shared_from_this<state> {
   operation* head_ = nullptr;
   bool closing_ = false;
   int invoking_ = 0;
+  int sinking_ = 0;  // body sink calls in progress (run_unless_done)
 
   std::vector<std::shared_ptr<connection>> idle_;
   std::vector<std::string> spare_;
@@ -451,7 +492,7 @@ struct stop_forwarder {
 };
 
 /// One request/response exchange.
-class exchange final : public operation {
+class exchange final : public operation, private http::body_handler {
  public:
   enum class phase : std::uint8_t { starting, resolving, connecting, handshaking, writing, reading };
 
@@ -476,6 +517,8 @@ class exchange final : public operation {
   bool reused = false;
   bool repeated = false;
   bool wrote = false;  // a write of the request has begun (on any connection)
+  bool streams = false;  // async_send_streaming: a 2xx body goes to `sink`
+  body_sink sink;
   std::optional<std::stop_callback<stop_forwarder<exchange>>> stop_cb;
 
   std::shared_ptr<exchange> shared_this() { return std::static_pointer_cast<exchange>(shared_from_this()); }
@@ -487,6 +530,7 @@ class exchange final : public operation {
     if (resolver) resolver->cancel();
     if (conn) conn->close();  // closed, not freed: a composed operation may still refer to it
     stop_cb.reset();
+    sink = body_sink{};
   }
 
   // --- the steps (all on the strand) ------------------------------------------------------------
@@ -625,6 +669,7 @@ class exchange final : public operation {
     wrote = true;
     conn->parser.reset();
     conn->parser.set_request_method(method);
+    if (streams) conn->parser.set_body_handler(static_cast<http::body_handler*>(this));
     auto on_written = [self = shared_this()](const asio::error_code& e, std::size_t) { self->on_write(e); };
 #if MEDIAJOBS_WITH_OPENSSL
     if (conn->tls) return asio::async_write(*conn->tls, asio::buffer(out), std::move(on_written));
@@ -773,6 +818,21 @@ class exchange final : public operation {
  private:
   static constexpr std::size_t tls_read_size = 16 * 1024;
 
+  // --- http::body_handler (called inside parser.feed, on the strand) -----------------------------
+  result<bool> on_head(int status, const http::headers& headers) override {
+    if (status < 200 || status >= 300) return false;  // kept in the response for the error
+    result<void> r;
+    if (!st->run_unless_done(*this, [&] { r = sink.head(status, headers); }))
+      return mediajobs::fail(error_kind::cancelled, "the exchange ended");
+    if (!r) return unexpected(std::move(r.error()));
+    return true;
+  }
+  result<void> on_body(std::string_view piece) override {
+    result<void> r;
+    if (!st->run_unless_done(*this, [&] { r = sink(piece); })) return mediajobs::fail(error_kind::cancelled, "the exchange ended");
+    return r;
+  }
+
   [[nodiscard]] bool is_done() { return st->is_done(*this); }
 
   void arm_timer(clock::time_point when) {
@@ -785,6 +845,7 @@ class exchange final : public operation {
     timer.cancel();
     if (resolver) resolver->cancel();
     stop_cb.reset();
+    sink = body_sink{};  // what the sink owns goes before the completion runs
   }
 
   /// Closes the connection. It is freed with the exchange, after the handlers of the operations
@@ -894,11 +955,16 @@ class asio_transport {
   /// Sends `req` and calls `done` once with the response or an error (transport concept).
   void async_send(http::request req, std::stop_token stop, send_completion done) {
     auto ex = std::make_shared<detail::asio_impl::exchange>(state_, std::move(done));
-    if (!state_->enlist(ex))
-      return ex->deliver(error{error_kind::cancelled, "the transport is shutting down"});
-    asio::dispatch(state_->strand(), [ex = std::move(ex), req = std::move(req), stop = std::move(stop)]() mutable {
-      ex->start(req, std::move(stop));
-    });
+    send(std::move(ex), std::move(req), std::move(stop));
+  }
+
+  /// Like async_send, with a 2xx body handed to `sink` as it arrives (streaming_transport; see
+  /// the file comment).
+  void async_send_streaming(http::request req, std::stop_token stop, body_sink sink, send_completion done) {
+    auto ex = std::make_shared<detail::asio_impl::exchange>(state_, std::move(done));
+    ex->streams = true;
+    ex->sink = std::move(sink);
+    send(std::move(ex), std::move(req), std::move(stop));
   }
 
   /// Calls `done` with success after `d`, or with `cancelled` on a stop request (timer concept).
@@ -917,6 +983,14 @@ class asio_transport {
   }
 
  private:
+  void send(std::shared_ptr<detail::asio_impl::exchange> ex, http::request req, std::stop_token stop) {
+    if (!state_->enlist(ex))
+      return ex->deliver(error{error_kind::cancelled, "the transport is shutting down"});
+    asio::dispatch(state_->strand(), [ex = std::move(ex), req = std::move(req), stop = std::move(stop)]() mutable {
+      ex->start(req, std::move(stop));
+    });
+  }
+
   using work_guard = asio::executor_work_guard<asio::io_context::executor_type>;
 
   std::unique_ptr<asio::io_context> owned_;
@@ -924,5 +998,7 @@ class asio_transport {
   std::thread thread_;
   std::shared_ptr<detail::asio_impl::state> state_;
 };
+
+static_assert(streaming_transport<asio_transport>);
 
 }  // namespace mediajobs

@@ -41,6 +41,7 @@ enum class error_kind : std::uint8_t {
   unauthorized,       ///< 401/403: invalid or missing API key (the key is never shown)
   not_found,          ///< 404: the job, video or storage path does not exist
   conflict,           ///< 409: e.g. an idempotency key reused with different parameters
+  io,                 ///< a local file could not be created, written or renamed (downloads)
 };
 
 /// The lowercase name of a kind, as used in error::message() ("decode", "http_status", ...).
@@ -61,6 +62,7 @@ enum class error_kind : std::uint8_t {
     case error_kind::unauthorized: return "unauthorized";
     case error_kind::not_found: return "not_found";
     case error_kind::conflict: return "conflict";
+    case error_kind::io: return "io";
   }
   return "unknown";
 }

@@ -30,6 +30,13 @@
 // message, 1xx responses included) of the offending byte; exceeding parser_limits is
 // error_kind::limit_exceeded. After an error the parser stays failed until reset().
 //
+// Body handler (response side, optional): with set_body_handler(h), once the head of a final
+// response is parsed the parser asks h->on_head(status, headers) whether to stream its body; if
+// so, each decoded piece of the body goes to h->on_body(piece) as it is fed (pieces are slices of
+// the fed buffers, never larger than one feed) and the response's body stays empty. A streamed
+// body is not bounded by max_body_bytes (the handler bounds it; nothing is held). An error from
+// the handler fails the parse with that very error (kind and detail kept).
+//
 // Performance: the header section is parsed in place from the fed buffer when it arrives whole,
 // else from one reused internal buffer; the body is appended straight into the message. No
 // allocation per byte.
@@ -63,6 +70,23 @@ struct parser_limits {
   std::size_t max_body_bytes = 64 * 1024 * 1024;
   /// One chunk-size line, extensions included.
   std::size_t max_chunk_line_bytes = 4096;
+};
+
+/// Receives a response body as it is parsed (response_parser::set_body_handler). Called inside
+/// feed(), on the feeding thread.
+class body_handler {
+ public:
+  /// The head of a final (non-1xx) response was parsed: true streams its body to on_body(),
+  /// false keeps it in the response as usual; an error aborts the parse.
+  virtual result<bool> on_head(int status, const http::headers& headers) = 0;
+  /// The next piece of a streamed body (never empty); an error aborts the parse.
+  virtual result<void> on_body(std::string_view piece) = 0;
+
+ protected:
+  body_handler() = default;
+  body_handler(const body_handler&) = default;
+  body_handler& operator=(const body_handler&) = default;
+  ~body_handler() = default;  // not owned through this interface
 };
 
 namespace detail {
@@ -105,7 +129,7 @@ class message_parser {
         }
         case state::body_length: {
           const std::size_t n = std::min(in.size() - pos, remaining_);
-          body_.append(in.data() + pos, n);
+          if (auto ok = take_body(in.substr(pos, n)); !ok) return fail_with(std::move(ok.error()));
           pos += n;
           remaining_ -= n;
           if (remaining_ == 0) state_ = state::done;
@@ -113,16 +137,16 @@ class message_parser {
         }
         case state::body_close: {
           const std::size_t n = in.size() - pos;
-          if (n > limits_.max_body_bytes - body_.size())  // offset: the first byte over the limit
+          if (!streaming_ && n > limits_.max_body_bytes - body_.size())  // offset: the first byte over the limit
             return fail_at(error_kind::limit_exceeded, "body exceeds the body byte limit",
                            at + (limits_.max_body_bytes - body_.size()));
-          body_.append(in.data() + pos, n);
+          if (auto ok = take_body(in.substr(pos, n)); !ok) return fail_with(std::move(ok.error()));
           pos += n;
           break;
         }
         case state::chunk_data: {
           const std::size_t n = std::min(in.size() - pos, remaining_);
-          body_.append(in.data() + pos, n);
+          if (auto ok = take_body(in.substr(pos, n)); !ok) return fail_with(std::move(ok.error()));
           pos += n;
           remaining_ -= n;
           if (remaining_ == 0) state_ = state::chunk_data_cr;
@@ -199,6 +223,7 @@ class message_parser {
     eof_ = false;
     http10_ = false;
     keep_alive_ = true;
+    streaming_ = false;
     status_ = 0;
     consumed_ = 0;
     header_bytes_used_ = 0;
@@ -241,6 +266,22 @@ class message_parser {
     err_ = error{kind, std::move(detail)}.at_byte(offset);
     state_ = state::failed;
     return unexpected<error>(err_);
+  }
+
+  unexpected<error> fail_with(error e) {
+    err_ = std::move(e);
+    state_ = state::failed;
+    return unexpected<error>(err_);
+  }
+
+  /// Body bytes: to the handler when streaming, else into the message.
+  result<void> take_body(std::string_view piece) {
+    if (!streaming_) {
+      body_.append(piece.data(), piece.size());
+      return {};
+    }
+    if (piece.empty()) return {};
+    return handler_->on_body(piece);
   }
 
   void begin_chunk_line() noexcept {
@@ -329,7 +370,7 @@ class message_parser {
       section_base_ = at;
       return {};
     }
-    if (chunk_size_ > limits_.max_body_bytes - body_.size())
+    if (!streaming_ && chunk_size_ > limits_.max_body_bytes - body_.size())
       return fail_at(error_kind::limit_exceeded, "chunked body exceeds the body byte limit", at);
     remaining_ = static_cast<std::size_t>(chunk_size_);
     state_ = state::chunk_data;
@@ -588,6 +629,11 @@ class message_parser {
       return fail_at(error_kind::protocol, "Transfer-Encoding in an HTTP/1.0 message", at);
 
     const std::size_t body_at = section_base_ + head_size;
+    if (role_ == role::response && handler_ != nullptr) {
+      auto stream = handler_->on_head(status_, headers_);
+      if (!stream) return fail_with(std::move(stream.error()));
+      streaming_ = *stream;
+    }
     if (role_ == role::response &&
         (head_request_ || status_ == 204 || status_ == 304 || (connect_request_ && status_ < 300))) {
       state_ = state::done;
@@ -606,10 +652,10 @@ class message_parser {
       return {};
     }
     if (cl_seen) {
-      if (length > limits_.max_body_bytes)
+      if (!streaming_ && length > limits_.max_body_bytes)
         return fail_at(error_kind::limit_exceeded, "Content-Length exceeds the body byte limit", body_at);
       remaining_ = static_cast<std::size_t>(length);
-      body_.reserve(remaining_);
+      if (!streaming_) body_.reserve(remaining_);
       state_ = remaining_ == 0 ? state::done : state::body_length;
       return {};
     }
@@ -631,6 +677,8 @@ class message_parser {
   bool keep_alive_ = true;
   bool head_request_ = false;     // response side: the request was HEAD
   bool connect_request_ = false;  // response side: the request was CONNECT
+  bool streaming_ = false;        // this message's body goes to handler_
+  body_handler* handler_ = nullptr;  // response side: set_body_handler
   int status_ = 0;
   std::size_t consumed_ = 0;           // bytes of this message consumed so far
   std::size_t header_bytes_used_ = 0;  // header bytes of this message so far (1xx, trailers too)
@@ -664,6 +712,12 @@ class response_parser : private detail::message_parser {
     connect_request_ = method == "CONNECT";
   }
 
+  /// Streams the bodies the handler accepts to it (see the file comment); null: none. Applies
+  /// from the next response head parsed; take() and reset() clear it. `h` must outlive its use.
+  void set_body_handler(body_handler* h) noexcept { handler_ = h; }
+  /// True when the current response's body goes to the body handler.
+  [[nodiscard]] bool streaming() const noexcept { return streaming_; }
+
   /// Consumes bytes up to the end of the current response; returns how many were consumed.
   /// Once done(), returns 0 until take().
   using message_parser::feed;
@@ -693,6 +747,7 @@ class response_parser : private detail::message_parser {
     message_parser::reset();
     head_request_ = false;
     connect_request_ = false;
+    handler_ = nullptr;
   }
 };
 

@@ -169,6 +169,12 @@ class client {
     co_return co_await wait(created->job_id, std::move(options));
   }
 
+  /// Downloads an output URL (a signed URL, an output video URL) to a file; no API key is sent.
+  /// See api/download.hpp (max_bytes is required).
+  task<result<api::download_info>> download(std::string url, std::string path, api::download_options options) {
+    return api::download_to_file(engine_.transport(), std::move(url), std::move(path), std::move(options));
+  }
+
   [[nodiscard]] const api::engine<Transport, Timer>& engine() const noexcept { return engine_; }
 
  private:

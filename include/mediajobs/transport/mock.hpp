@@ -19,6 +19,12 @@
 // by itself (use fail_next(error_kind::timeout)). Destroying the mock completes the requests
 // still waiting with `cancelled`.
 //
+// Streaming (streaming_transport): async_send_streaming answers exactly like async_send (same
+// script, same inline/deferred rules); then, when the answer is a 2xx response, it calls
+// sink.head() and hands the body to the sink in pieces of stream_chunk_size bytes (default 16 KiB,
+// set_stream_chunk_size), and completes with the body emptied. A sink error becomes the result.
+// The sink runs where the completion runs, just before it.
+//
 // Thread-safety: every member may be called from any thread, concurrently; completions run on
 // the thread that calls async_send (inline mode), complete_next()/complete_all(), or
 // request_stop(), never under the mock's lock.
@@ -30,6 +36,7 @@
 #include <mediajobs/transport/detail/pending_operations.hpp>
 #include <mediajobs/transport/transport.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -37,6 +44,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -106,6 +114,12 @@ class mock_transport {
   /// How many requests wait for completion (deferred mode).
   [[nodiscard]] std::size_t pending() const { return waiting_.size(); }
 
+  /// Size of the pieces a streamed body is handed to the sink in (at least 1).
+  void set_stream_chunk_size(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    stream_chunk_size_ = std::max<std::size_t>(n, 1);
+  }
+
   // --- inspection -----------------------------------------------------------------------------
   /// Every request sent so far, in order (a copy).
   [[nodiscard]] std::vector<http::request> requests() const {
@@ -143,8 +157,34 @@ class mock_transport {
     done(respond(request_at(index)));
   }
 
+  /// async_send, with a 2xx body handed to `sink` (see the file comment).
+  void async_send_streaming(http::request req, std::stop_token stop, body_sink sink, send_completion done) {
+    std::size_t piece = 0;
+    {
+      std::lock_guard lock(mutex_);
+      piece = stream_chunk_size_;
+    }
+    async_send(std::move(req), std::move(stop),
+               [sink = std::move(sink), done = std::move(done), piece](result<http::response> r) mutable {
+                 done(stream_to(std::move(r), sink, piece));
+               });
+  }
+
  private:
   using waiting = detail::pending_operations<result<http::response>, std::size_t>;
+
+  static result<http::response> stream_to(result<http::response> r, body_sink& sink, std::size_t piece) {
+    if (!r || r->status < 200 || r->status >= 300) return r;
+    if (auto ok = sink.head(r->status, r->headers); !ok) return unexpected(std::move(ok.error()));
+    std::string_view rest = r->body;
+    while (!rest.empty()) {
+      const std::size_t n = std::min(piece, rest.size());
+      if (auto ok = sink(rest.substr(0, n)); !ok) return unexpected(std::move(ok.error()));
+      rest.remove_prefix(n);
+    }
+    r->body.clear();
+    return r;
+  }
 
   std::optional<waiting::entry> take_oldest() {
     return waiting_.take([](waiting::list_type& l) { return l.begin(); });
@@ -181,9 +221,11 @@ class mock_transport {
   handler handler_;
   std::vector<http::request> requests_;
   bool deferred_ = false;
+  std::size_t stream_chunk_size_ = 16 * 1024;
   waiting waiting_;  // last: destroyed first, while the rest is still alive
 };
 
 static_assert(transport<mock_transport>);
+static_assert(streaming_transport<mock_transport>);
 
 }  // namespace mediajobs

@@ -98,6 +98,28 @@
 // };
 // END example
 //
+// ---------------------------------------------------------------------------------------------
+// Optional: streaming bodies (for downloads)
+// ---------------------------------------------------------------------------------------------
+// A transport may also model `streaming_transport`:
+//     void async_send_streaming(http::request req, std::stop_token stop, body_sink sink,
+//                               send_completion done);
+// Same rules as async_send (1-5 above), plus:
+//  6. When the final response's status is 2xx, its body is not kept: sink.head(status, headers)
+//     is called once, then sink(chunk) with each piece of the body as it arrives, in order, and
+//     the response given to `done` has an empty body. Any other status is not streamed: its body
+//     (bounded by the transport's usual limits) is kept in the response so the layer above can
+//     decode the error.
+//  7. The sink is called from one thread at a time, never after `done`, and the next piece is
+//     not read before the sink returns (the sink's pace is the download's pace). A piece is
+//     bounded by the transport's read size (asio_transport: at most 16 KiB).
+//  8. A sink that returns an error aborts the exchange: the connection is closed (never reused)
+//     and `done` gets that very error.
+//  9. The transport's body size limit does not apply to a streamed body: the sink bounds it.
+//
+//   result<http::response> r = co_await mediajobs::async_send_streaming(transport, std::move(request),
+//       [&](std::string_view chunk) -> result<void> { return write_out(chunk); });
+//
 // Thread-safety: the concepts and awaitables hold no shared state; see each transport's header.
 #pragma once
 
@@ -114,6 +136,7 @@
 #include <coroutine>
 #include <optional>
 #include <stop_token>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -173,6 +196,47 @@ template <class T>
 concept transport = requires(T& t, http::request req, std::stop_token stop, send_completion done) {
   t.async_send(std::move(req), std::move(stop), std::move(done));
 };
+
+/// Where a streamed response body goes (see streaming_transport): a move-only pair of callables,
+/// `head(status, headers)` (optional) before the first piece and `chunk(piece)` for each piece.
+/// Either may return an error to abort the exchange with it.
+class body_sink {
+ public:
+  using chunk_function = detail::unique_function<result<void>(std::string_view)>;
+  using head_function = detail::unique_function<result<void>(int, const http::headers&)>;
+
+  body_sink() noexcept = default;
+  /// A sink for the pieces only: `[](std::string_view piece) -> result<void> {...}`.
+  template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, body_sink> && std::is_constructible_v<chunk_function, F>)
+  body_sink(F&& on_chunk) : chunk_(std::forward<F>(on_chunk)) {}  // NOLINT: implicit, a lambda converts
+  /// A sink that also sees the head (status and headers, e.g. Content-Length) before any piece.
+  template <class H, class F>
+    requires(std::is_constructible_v<head_function, H> && std::is_constructible_v<chunk_function, F>)
+  body_sink(H&& on_head, F&& on_chunk) : head_(std::forward<H>(on_head)), chunk_(std::forward<F>(on_chunk)) {}
+
+  /// The head of a 2xx response whose body follows.
+  result<void> head(int status, const http::headers& headers) {
+    if (!head_) return {};
+    return head_(status, headers);
+  }
+  /// The next piece of the body.
+  result<void> operator()(std::string_view piece) {
+    if (!chunk_) return {};
+    return chunk_(piece);
+  }
+
+ private:
+  head_function head_;
+  chunk_function chunk_;
+};
+
+/// A transport that can also hand a response body to a sink as it arrives (rules 6-9 above).
+template <class T>
+concept streaming_transport =
+    transport<T> && requires(T& t, http::request req, std::stop_token stop, body_sink sink, send_completion done) {
+      t.async_send_streaming(std::move(req), std::move(stop), std::move(sink), std::move(done));
+    };
 
 template <class T>
 concept timer = requires(T& t, std::chrono::milliseconds d, std::stop_token stop, wait_completion done) {
@@ -243,6 +307,16 @@ struct send_start {
   }
 };
 
+template <class Transport>
+struct streaming_start {
+  Transport* transport;
+  http::request request;
+  body_sink sink;
+  void operator()(std::stop_token stop, send_completion done) && {
+    transport->async_send_streaming(std::move(request), std::move(stop), std::move(sink), std::move(done));
+  }
+};
+
 template <class Timer>
 struct wait_start {
   Timer* timer;
@@ -266,6 +340,20 @@ template <transport Transport>
 [[nodiscard]] detail::operation_awaitable<result<http::response>, detail::send_start<Transport>> async_send(
     Transport& t, http::request req, std::stop_token stop) {
   return {detail::send_start<Transport>{&t, std::move(req)}, std::move(stop)};
+}
+
+/// `co_await async_send_streaming(t, req, sink[, stop])` -> result<http::response>: like
+/// async_send, with a 2xx body delivered to `sink` instead of the response (rules 6-9 above).
+/// The sink is owned by the awaitable until the operation starts, then by the transport.
+template <streaming_transport Transport>
+[[nodiscard]] detail::operation_awaitable<result<http::response>, detail::streaming_start<Transport>>
+async_send_streaming(Transport& t, http::request req, body_sink sink) {
+  return {detail::streaming_start<Transport>{&t, std::move(req), std::move(sink)}, std::nullopt};
+}
+template <streaming_transport Transport>
+[[nodiscard]] detail::operation_awaitable<result<http::response>, detail::streaming_start<Transport>>
+async_send_streaming(Transport& t, http::request req, body_sink sink, std::stop_token stop) {
+  return {detail::streaming_start<Transport>{&t, std::move(req), std::move(sink)}, std::move(stop)};
 }
 
 /// `co_await async_wait(t, d[, stop])` -> result<void>: success after `d`, `cancelled` when a
