@@ -4,6 +4,7 @@
 #include <mediajobs/api/options.hpp>
 #include <mediajobs/api/retry.hpp>
 #include <mediajobs/api/uuid.hpp>
+#include <mediajobs/api/wait.hpp>
 
 #include <doctest/doctest.h>
 
@@ -267,4 +268,11 @@ TEST_CASE("attempt_log::line is one readable line") {
   a.status = 0;
   a.failure = &e;
   CHECK(a.line() == "GET https://x.test/a -> transport error: connection refused; request not sent in 12 ms (attempt 2)");
+}
+
+TEST_CASE("failure_message_of reads a string error or an object's message") {
+  CHECK(api::failure_message_of(mediajobs::json::value{"render crashed"}) == "render crashed");
+  CHECK(api::failure_message_of(mediajobs::json::value::object({{"message", "gpu lost"}, {"code", 7}})) == "gpu lost");
+  CHECK(api::failure_message_of(mediajobs::json::value::object({{"code", 7}})).empty());
+  CHECK(api::failure_message_of(mediajobs::json::value{42}).empty());
 }

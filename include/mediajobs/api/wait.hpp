@@ -31,6 +31,7 @@
 #include <mediajobs/core/error.hpp>
 #include <mediajobs/core/result.hpp>
 #include <mediajobs/core/task.hpp>
+#include <mediajobs/json/value.hpp>
 #include <mediajobs/transport/transport.hpp>
 
 #include <algorithm>
@@ -76,6 +77,14 @@ struct job_view {
   std::optional<double> progress{};
   std::string failure_message{};  ///< the job's own error text, when failed
 };
+
+/// The readable text of a job's `error` field, which services send either as a string or as an
+/// object with a `message`; empty when it is neither.
+[[nodiscard]] inline std::string failure_message_of(const json::value& error) {
+  if (error.is_string()) return std::string{error.as_string()};
+  if (const json::value* m = error.find("message"); m && m->is_string()) return std::string{m->as_string()};
+  return {};
+}
 
 namespace detail {
 

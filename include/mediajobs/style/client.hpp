@@ -116,14 +116,8 @@ inline constexpr api::service_profile profile{.name = "Style engine", .default_b
       case job_status::cancelled: v.phase = api::job_phase::failed; break;
     }
   }
-  if (v.phase == api::job_phase::failed) {
-    if (const json::value* e = j.extra.find("error")) {
-      if (e->is_string())
-        v.failure_message = e->as_string();
-      else if (const json::value* m = e->find("message"); m && m->is_string())
-        v.failure_message = m->as_string();
-    }
-  }
+  if (v.phase == api::job_phase::failed)
+    if (const json::value* e = j.extra.find("error")) v.failure_message = api::failure_message_of(*e);
   return v;
 }
 

@@ -110,12 +110,7 @@ inline constexpr api::service_profile profile{
       case job_status::cancelled: v.phase = api::job_phase::failed; break;
     }
   }
-  if (v.phase == api::job_phase::failed && j.error) {
-    if (j.error->is_string())
-      v.failure_message = j.error->as_string();
-    else if (const json::value* m = j.error->find("message"); m && m->is_string())
-      v.failure_message = m->as_string();
-  }
+  if (v.phase == api::job_phase::failed && j.error) v.failure_message = api::failure_message_of(*j.error);
   return v;
 }
 
