@@ -21,6 +21,7 @@
 #include <mediajobs/api/retry.hpp>
 #include <mediajobs/core/error.hpp>
 #include <mediajobs/core/result.hpp>
+#include <mediajobs/http/query.hpp>
 #include <mediajobs/http/url.hpp>
 #include <mediajobs/json/json.hpp>
 #include <mediajobs/reflect/enum.hpp>
@@ -82,59 +83,21 @@ struct endpoint {
 };
 
 namespace detail {
-
 template <class T>
 inline constexpr bool is_optional = false;
 template <class T>
 inline constexpr bool is_optional<std::optional<T>> = true;
-template <class T>
-inline constexpr bool is_vector = false;
-template <class T, class A>
-inline constexpr bool is_vector<std::vector<T, A>> = true;
-template <class T>
-inline constexpr bool is_open_enum = false;
-template <class E>
-inline constexpr bool is_open_enum<open_enum<E>> = true;
-
-template <class V>
-void add_query_scalar(http::query_builder& q, std::string_view key, const V& v) {
-  if constexpr (is_open_enum<V>) {
-    q.add(key, v.name());
-  } else if constexpr (std::is_enum_v<V>) {
-    q.add(key, reflect::enum_name(v));
-  } else if constexpr (std::is_same_v<V, bool>) {
-    q.add(key, v);
-  } else if constexpr (std::is_arithmetic_v<V>) {
-    q.add(key, v);
-  } else {
-    static_assert(std::is_convertible_v<const V&, std::string_view>, "api: unsupported query member type");
-    q.add(key, std::string_view{v});
-  }
-}
-
-template <class V>
-void add_query_member(http::query_builder& q, std::string_view key, const V& v) {
-  if constexpr (is_optional<V>) {
-    if (v) add_query_member(q, key, *v);
-  } else if constexpr (is_vector<V>) {
-    for (const auto& e : v) add_query_scalar(q, key, e);
-  } else {
-    add_query_scalar(q, key, v);
-  }
-}
-
 }  // namespace detail
 
-/// Appends the members of a reflected query struct to `target` (`?` or `&` as needed).
+/// Appends the members of a reflected query struct to `target` (`?` or `&` as needed); see
+/// http::append_query for the supported member types. NaN or an enum value without a name is a
+/// `validation` error naming the field.
 template <class Query>
-void append_query(std::string& target, const Query& query) {
-  if constexpr (!std::is_same_v<Query, no_query>) {
-    http::query_builder q;
-    reflect::for_each_field(query, [&]<class M, std::size_t I>(const M& member, std::integral_constant<std::size_t, I>) {
-      detail::add_query_member(q, reflect::wire_keys<Query>[I], member);
-    });
-    q.append_to(target);
-  }
+[[nodiscard]] result<void> append_query(std::string& target, const Query& query) {
+  if constexpr (std::is_same_v<Query, no_query>)
+    return {};
+  else
+    return http::append_query(target, query);
 }
 
 /// Fills the `{name}` placeholders of `path` with `params`, percent-encoded, in order.

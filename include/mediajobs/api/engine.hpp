@@ -104,7 +104,7 @@ class engine {
                                                    " has no documented host: set client_options::base_url"));
     result<std::string> target = expand_path(ep.path, params);
     if (!target) return unexpected(std::move(target).error());
-    append_query(*target, query);
+    if (result<void> q = append_query(*target, query); !q) return unexpected(std::move(q).error());
     result<std::string> url = http::join(options_.base_url, *target);
     if (!url) return unexpected(std::move(url).error());
 

@@ -28,6 +28,7 @@
 #include <stop_token>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace mediajobs::api {
@@ -44,6 +45,21 @@ struct page_slice {
   std::vector<Item> items{};
   page_info info{};
 };
+
+/// A page as the services send it — a bare array of items, or an object holding them with
+/// pagination fields (`get_items()`, `total`, `total_pages`, `has_more`) — as a page_slice.
+template <class Item, class Page>
+[[nodiscard]] page_slice<Item> slice_of(std::variant<std::vector<Item>, Page>&& list) {
+  page_slice<Item> s;
+  if (auto* bare = std::get_if<std::vector<Item>>(&list)) {
+    s.items = std::move(*bare);
+  } else {
+    auto& p = std::get<Page>(list);
+    s.items = p.get_items();
+    s.info = {.total = p.total, .total_pages = p.total_pages, .has_more = p.has_more};
+  }
+  return s;
+}
 
 template <class Item>
 class pager {

@@ -211,15 +211,7 @@ class client {
     task<result<job_list>> call = engine_.call(endpoints::list_jobs, {}, {}, std::move(query), std::move(stop));
     result<job_list> r = co_await std::move(call);
     if (!r) co_return unexpected(std::move(r).error());
-    api::page_slice<job> s;
-    if (auto* bare = std::get_if<std::vector<job>>(&*r)) {
-      s.items = std::move(*bare);
-    } else {
-      auto& p = std::get<job_list_page>(*r);
-      s.items = p.get_items();
-      s.info = {.total = p.total, .total_pages = p.total_pages, .has_more = p.has_more};
-    }
-    co_return s;
+    co_return api::slice_of(std::move(*r));
   }
 
   api::engine<Transport, Timer> engine_;
