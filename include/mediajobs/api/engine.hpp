@@ -12,7 +12,8 @@
 //
 // Validation: before anything is built, `validate(body)` and `validate(query)` are called when
 // such a function is found by argument-dependent lookup (each service's validate.hpp); a failure
-// is returned as is (kind `validation`) and nothing is sent.
+// is returned as is (kind `validation`) and nothing is sent. So is a header value holding CR, LF,
+// NUL or another control byte (the API key, User-Agent or a content type from the options).
 //
 // Stop: a call uses the stop token it is given, else the awaiting task's; a stop ends it with
 // `cancelled`, including during a backoff wait.
@@ -29,6 +30,7 @@
 #include <mediajobs/core/result.hpp>
 #include <mediajobs/core/task.hpp>
 #include <mediajobs/http/message.hpp>
+#include <mediajobs/http/serializer.hpp>
 #include <mediajobs/http/url.hpp>
 #include <mediajobs/json/json.hpp>
 #include <mediajobs/transport/transport.hpp>
@@ -124,6 +126,9 @@ class engine {
       if (!w) return unexpected(std::move(w).error());
       req.headers.add("Content-Type", "application/json");
     }
+    // Header injection: a CR, LF or NUL in the key, the User-Agent or a content type is refused
+    // here, before a transport that writes headers verbatim (a callback or a user's own) sees it.
+    if (result<void> h = http::detail::check_headers(req.headers); !h) return unexpected(std::move(h).error());
     return req;
   }
 
@@ -136,8 +141,15 @@ class engine {
       return {};
   }
 
+  // noinline works around a GCC 12 miscompilation (-O2/-O3 with -fno-exceptions): once this
+  // coroutine's ramp is inlined into call()'s actor, the SLP vectorizer merges the frame's
+  // resume/destroy pointer stores and loads the actor's address from a per-TU constant pool
+  // (.data.rel.ro.local) outside the COMDAT group that holds the actor. When two objects
+  // instantiate the same call (e.g. ugen::client::create_job) and the linker keeps the other
+  // copy, that pool entry points into a discarded section: "...Frame.actor referenced in section
+  // .data.rel.ro.local ... defined in discarded section". tests/noexcept_multi_tu guards it.
   template <class Ep>
-  task<result<http::response>> exchange(http::request req, Ep ep, std::stop_token stop) const {
+  [[gnu::noinline]] task<result<http::response>> exchange(http::request req, Ep ep, std::stop_token stop) const {
     const retry_policy& policy = options_.retry;
     for (int retries = 0;; ++retries) {
       http::request attempt = req;

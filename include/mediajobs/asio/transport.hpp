@@ -79,6 +79,7 @@
 #if MEDIAJOBS_WITH_OPENSSL
 #include <asio/ssl.hpp>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #endif
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -267,15 +268,7 @@ inline thread_local invoking_marker tl_sinking{};
 
 class state : public std::enable_shared_from_this<state> {
  public:
-  state(asio::io_context& io, asio_transport_options opts) : io_(io), strand_(asio::make_strand(io)), opts_(std::move(opts)) {
-#if MEDIAJOBS_WITH_OPENSSL
-    auto ctx = make_client_tls_context(opts_.tls);
-    if (ctx)
-      tls_ = std::move(*ctx);
-    else
-      tls_error_ = std::move(ctx.error());
-#endif
-  }
+  state(asio::io_context& io, asio_transport_options opts) : io_(io), strand_(asio::make_strand(io)), opts_(std::move(opts)) {}
 
   [[nodiscard]] const strand_type& strand() const noexcept { return strand_; }
   [[nodiscard]] asio::io_context& context() const noexcept { return io_; }
@@ -433,7 +426,19 @@ class state : public std::enable_shared_from_this<state> {
   std::atomic<std::size_t> connections_opened{0};
 
 #if MEDIAJOBS_WITH_OPENSSL
-  [[nodiscard]] asio::ssl::context* tls_context() noexcept { return tls_.get(); }
+  /// Built on the first https request, not in the constructor: loading the system CA store costs
+  /// ~100 ms, which a transport that only ever speaks plain http (a local sandbox) never needs.
+  [[nodiscard]] asio::ssl::context* tls_context() noexcept {
+    std::call_once(tls_once_, [this] {
+      auto ctx = make_client_tls_context(opts_.tls);
+      if (ctx)
+        tls_ = std::move(*ctx);
+      else
+        tls_error_ = std::move(ctx.error());
+    });
+    return tls_.get();
+  }
+  /// Why tls_context() is null; valid once tls_context() has been called.
   [[nodiscard]] const error& tls_error() const noexcept { return tls_error_; }
 #endif
 
@@ -474,6 +479,7 @@ class state : public std::enable_shared_from_this<state> {
   std::array<char, 16 * 1024> read_buffer_{};
 
 #if MEDIAJOBS_WITH_OPENSSL
+  std::once_flag tls_once_;
   std::unique_ptr<asio::ssl::context> tls_;
   error tls_error_;
 #endif
@@ -636,8 +642,13 @@ class exchange final : public operation, private http::body_handler {
     if (!ip_literal && SSL_set_tlsext_host_name(ssl, origin.host.c_str()) != 1)
       return fail(error{error_kind::transport, "TLS: cannot set the SNI host name"});
     if (!st->options().tls.danger_disable_verification_for_local_testing_only) {
-      conn->tls->set_verify_callback(asio::ssl::host_name_verification(origin.host), ec);
-      if (ec) return fail(error{error_kind::transport, "TLS: " + ec.message()});
+      // OpenSSL's own name check (RFC 6125) rather than a verify callback, so that a mismatch is
+      // reported as "hostname mismatch" / "IP address mismatch", not as an unspecified error.
+      X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      const int named = ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, origin.host.c_str())
+                                   : X509_VERIFY_PARAM_set1_host(param, origin.host.c_str(), origin.host.size());
+      if (named != 1) return fail(error{error_kind::transport, "TLS: cannot set the host name to verify"});
     }
     conn->tls->async_handshake(asio::ssl::stream_base::client,
                                [self = shared_this()](const asio::error_code& e) { self->on_handshake(e); });

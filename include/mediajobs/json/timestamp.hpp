@@ -4,7 +4,8 @@
 // fractional seconds of any length (digits beyond D's precision are truncated), `+02:00` /
 // `-05:30` offsets, and no offset at all (taken as UTC). A leap second (:60) is accepted and
 // lands on the next second. Writing is strict: UTC with `Z`, and a fraction only when non-zero,
-// without trailing zeros (`2024-12-01T12:00:00.25Z`). Years 0000-9999.
+// without trailing zeros (`2024-12-01T12:00:00.25Z`). Years 0000-9999, after the offset is applied
+// (a time outside them is refused when read).
 //
 // Thread-safety: stateless functions.
 #pragma once
@@ -116,9 +117,21 @@ template <class Duration = std::chrono::microseconds>
   }
   if (i != s.size()) return std::nullopt;
   const std::int64_t secs = detail::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset_s;
+  // An offset or a leap second can push the UTC time out of 0000-9999, which format_rfc3339
+  // could not write back: refused rather than silently changed on the way out.
+  constexpr std::int64_t first_s = detail::days_from_civil(0, 1, 1) * 86400;
+  constexpr std::int64_t end_s = detail::days_from_civil(10000, 1, 1) * 86400;
+  if (secs < first_s || secs >= end_s) return std::nullopt;
   using namespace std::chrono;
-  const auto exact = sys_time<nanoseconds>(seconds(secs)) + nanoseconds(nanos);
-  return floor<Duration>(exact);
+  if constexpr (std::ratio_divide<typename Duration::period, std::micro>::den == 1) {
+    // A whole number of microseconds: microsecond arithmetic covers the years 0000-9999 (the
+    // nanosecond one overflows int64 outside 1677-2262).
+    return floor<Duration>(sys_time<microseconds>(seconds(secs)) + microseconds(nanos / 1000));
+  } else {
+    constexpr std::int64_t max_ns_s = INT64_MAX / 1'000'000'000 - 1;
+    if (secs > max_ns_s || secs < -max_ns_s) return std::nullopt;  // not representable at this precision
+    return floor<Duration>(sys_time<nanoseconds>(seconds(secs)) + nanoseconds(nanos));
+  }
 }
 
 /// Writes tp as RFC 3339 UTC text with `Z` (fraction only when non-zero) into buf, which must

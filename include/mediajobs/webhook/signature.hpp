@@ -7,16 +7,17 @@
 //
 // The signature is base64(HMAC-SHA256(key, id + "." + timestamp + "." + body)). The secret is
 // given as `whsec_<base64 key>`; a bare `<base64 key>` without the prefix is accepted too (some
-// dashboards show it that way). A signature entry of another version (`v1a,…`) or one that is not
-// valid base64 is skipped; the message verifies when any v1 entry matches (key rotation sends
-// several). The timestamp must be within `tolerance` (default 5 minutes) of `now`, in both
-// directions, so that a captured request cannot be replayed later; `now` is a parameter so tests
-// need no clock. Digests are compared in constant time (CRYPTO_memcmp).
+// dashboards show it that way); the key must hold at least min_secret_bytes (16) bytes. A
+// signature entry of another version (`v1a,…`) or one that is not valid base64 is skipped; the
+// message verifies when any v1 entry matches (key rotation sends several). The timestamp must be
+// within `tolerance` (default 5 minutes) of `now`, in both directions, so that a captured request
+// cannot be replayed later; `now` is a parameter so tests need no clock. Digests are compared in
+// constant time (CRYPTO_memcmp).
 //
 // Every failure is a `validation` error whose field names the header and whose detail says which
 // check failed ("missing header webhook-id", "malformed header webhook-timestamp", "timestamp
-// outside tolerance (too old)", "no valid signature", "malformed secret"). It never contains the
-// secret, the expected signature or the body.
+// outside tolerance (too old)", "no valid signature", "malformed secret", "secret too short").
+// It never contains the secret, the expected signature or the body.
 //
 // The HMAC needs OpenSSL: it is used when MEDIAJOBS_WITH_OPENSSL is defined (the CMake target
 // defines it when OpenSSL was found, and links it). Without it this header still compiles, and
@@ -63,6 +64,10 @@ inline constexpr std::string_view header_signature = "webhook-signature";
 
 /// How far the webhook-timestamp may be from `now`, in either direction (Standard Webhooks: 5 min).
 inline constexpr std::chrono::seconds default_tolerance{300};
+
+/// The shortest HMAC key verify() and sign() accept: 16 bytes (128 bits). A shorter secret could
+/// be guessed offline from one captured webhook. (Standard Webhooks generates 24 to 64 bytes.)
+inline constexpr std::size_t min_secret_bytes = 16;
 
 // --- base64 (RFC 4648 §4, standard alphabet, with padding) -----------------------------------
 
@@ -155,6 +160,15 @@ namespace detail {
   auto key = base64_decode(secret);
   if (!key || key->empty()) return std::nullopt;
   return key;
+}
+
+/// decode_secret(), then the minimum key length; the error never holds the secret.
+[[nodiscard]] inline result<std::string> secret_key(std::string_view secret) {
+  auto key = decode_secret(secret);
+  if (!key) return fail(make_error(error_kind::validation, "malformed secret (expected whsec_<base64>)"));
+  if (key->size() < min_secret_bytes)
+    return fail(make_error(error_kind::validation, "secret too short (the key must hold at least 16 bytes)"));
+  return std::move(*key);
 }
 
 /// webhook-timestamp: unix seconds, decimal digits only (no sign, no fraction).
@@ -252,8 +266,8 @@ inline constexpr bool signatures_supported = true;
 [[nodiscard]] inline result<void> verify(std::string_view secret, const signature_headers& headers, std::string_view body,
                                          std::chrono::system_clock::time_point now = std::chrono::system_clock::now(),
                                          std::chrono::seconds tolerance = default_tolerance) {
-  const auto key = detail::decode_secret(secret);
-  if (!key) return fail(make_error(error_kind::validation, "malformed secret (expected whsec_<base64>)"));
+  const auto key = detail::secret_key(secret);
+  if (!key) return fail(key.error());
   if (auto ts = detail::check_headers(headers, now, tolerance); !ts) return fail(std::move(ts).error());
   const auto expected =
       detail::hmac_sha256(*key, detail::signed_content(headers.id, headers.timestamp, body));
@@ -281,8 +295,8 @@ inline constexpr bool signatures_supported = true;
 /// seconds, written in decimal exactly as it must appear in the webhook-timestamp header.
 [[nodiscard]] inline result<std::string> sign(std::string_view secret, std::string_view id, std::int64_t timestamp,
                                               std::string_view body) {
-  const auto key = detail::decode_secret(secret);
-  if (!key) return fail(make_error(error_kind::validation, "malformed secret (expected whsec_<base64>)"));
+  const auto key = detail::secret_key(secret);
+  if (!key) return fail(key.error());
   const auto mac = detail::hmac_sha256(*key, detail::signed_content(id, detail::decimal(timestamp), body));
   if (!mac) return fail(make_error(error_kind::validation, "HMAC-SHA256 computation failed"));
   std::string out = "v1,";
