@@ -655,7 +655,9 @@ class message_parser {
       if (!streaming_ && length > limits_.max_body_bytes)
         return fail_at(error_kind::limit_exceeded, "Content-Length exceeds the body byte limit", body_at);
       remaining_ = static_cast<std::size_t>(length);
-      if (!streaming_) body_.reserve(remaining_);
+      // One allocation for the usual body; beyond 1 MiB the body grows as bytes arrive, so that a
+      // peer announcing a large Content-Length and sending nothing cannot make us hold it.
+      if (!streaming_) body_.reserve(std::min<std::size_t>(remaining_, std::size_t{1} << 20));
       state_ = remaining_ == 0 ? state::done : state::body_length;
       return {};
     }
