@@ -127,6 +127,28 @@ int print_or_fail(const session& s, result<T>& r) {
   return exit_ok;
 }
 
+/// `list [--status S] [--page N] [--page-size N] [--all]`, the same for every service whose list
+/// query has status, page and page_size: one page, or every job from that page on.
+template <class Job, class Query, class Client>
+int list_and_print(const session& s, Client& c) {
+  Query q;
+  if (auto v = s.args.get("--status")) q.status = typename decltype(q.status)::value_type{std::string_view{*v}};
+  std::optional<long long> page, size;
+  if (auto bad = int_option(s, "--page", page)) return *bad;
+  if (auto bad = int_option(s, "--page-size", size)) return *bad;
+  if (page) q.page = static_cast<int>(*page);
+  if (size) q.page_size = static_cast<int>(*size);
+  if (!s.args.has("--all")) {
+    auto r = sync_wait(c.list_jobs(std::move(q)));
+    return print_or_fail(s, r);
+  }
+  std::vector<Job> jobs;
+  auto n = sync_wait(api::for_each(c.all_jobs(std::move(q)), [&jobs](const Job& j) { jobs.push_back(j); }));
+  if (!n) return s.out.report(n.error());
+  s.out.result(jobs);
+  return exit_ok;
+}
+
 /// Follows a job with the progress display; prints the final job (also a failed one).
 template <class Job, class Client, class Describe>
 int wait_and_print(const session& s, Client& c, std::string job_id, Describe describe) {
@@ -238,24 +260,7 @@ inline int run_ugen(const session& s) {
     return detail::print_or_fail(s, r);
   }
   if (cmd == "ugen wait") return detail::wait_and_print<ugen::job>(s, c, id(), &ugen::describe);
-  if (cmd == "ugen list") {
-    ugen::list_jobs_query q;
-    if (auto v = s.args.get("--status")) q.status = open_enum<ugen::job_status>{std::string_view{*v}};
-    std::optional<long long> page, size;
-    if (auto bad = detail::int_option(s, "--page", page)) return *bad;
-    if (auto bad = detail::int_option(s, "--page-size", size)) return *bad;
-    if (page) q.page = static_cast<int>(*page);
-    if (size) q.page_size = static_cast<int>(*size);
-    if (!s.args.has("--all")) {
-      auto r = sync_wait(c.list_jobs(std::move(q)));
-      return detail::print_or_fail(s, r);
-    }
-    std::vector<ugen::job> jobs;
-    auto n = sync_wait(api::for_each(c.all_jobs(std::move(q)), [&jobs](const ugen::job& j) { jobs.push_back(j); }));
-    if (!n) return s.out.report(n.error());
-    s.out.result(jobs);
-    return exit_ok;
-  }
+  if (cmd == "ugen list") return detail::list_and_print<ugen::job, ugen::list_jobs_query>(s, c);
   return s.out.usage("unknown command '" + std::string{cmd} + "'");
 }
 
@@ -306,25 +311,7 @@ inline int run_style(const session& s) {
     return detail::print_or_fail(s, r);
   }
   if (cmd == "style wait") return detail::wait_and_print<style::job_response>(s, c, id(), &style::describe);
-  if (cmd == "style list") {
-    style::list_query q;
-    if (auto v = s.args.get("--status")) q.status = open_enum<style::job_status>{std::string_view{*v}};
-    std::optional<long long> page, size;
-    if (auto bad = detail::int_option(s, "--page", page)) return *bad;
-    if (auto bad = detail::int_option(s, "--page-size", size)) return *bad;
-    if (page) q.page = static_cast<int>(*page);
-    if (size) q.page_size = static_cast<int>(*size);
-    if (!s.args.has("--all")) {
-      auto r = sync_wait(c.list_jobs(std::move(q)));
-      return detail::print_or_fail(s, r);
-    }
-    std::vector<style::job_response> jobs;
-    auto n = sync_wait(
-        api::for_each(c.all_jobs(std::move(q)), [&jobs](const style::job_response& j) { jobs.push_back(j); }));
-    if (!n) return s.out.report(n.error());
-    s.out.result(jobs);
-    return exit_ok;
-  }
+  if (cmd == "style list") return detail::list_and_print<style::job_response, style::list_query>(s, c);
   return s.out.usage("unknown command '" + std::string{cmd} + "'");
 }
 
